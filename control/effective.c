@@ -80,14 +80,6 @@ static int by_prefix_then_rank(const void *a, const void *b)
 	return c ? c : rank(y) - rank(x);
 }
 
-static int by_source_then_prefix(const void *a, const void *b)
-{
-	const struct rs_eff_route *x = a, *y = b;
-	if (x->source != y->source)
-		return (int)x->source - (int)y->source;
-	return rsemu_prefix_cmp(x->prefix, y->prefix);
-}
-
 static int add_system(const struct rsemu_topology *t, int vnet,
 		      const struct rsemu_route_table *rt,
 		      struct rs_eff_table *out, struct rs_pfxset *vnet_routes)
@@ -209,7 +201,7 @@ static int add_udrs(const struct rsemu_route_table *rt,
  * whatever its length, so the VNet route keeps that traffic. */
 static void choose(struct rs_eff_table *out, const struct rs_pfxset *vnet)
 {
-	qsort(out->v, out->n, sizeof(*out->v), by_prefix_then_rank);
+	/* out is sorted by prefix, then rank (merge_sorted). */
 	for (size_t i = 0; i < out->n;) {
 		size_t j = i;
 		while (j < out->n &&
@@ -239,7 +231,45 @@ static void choose(struct rs_eff_table *out, const struct rs_pfxset *vnet)
 				}
 		i = j;
 	}
-	qsort(out->v, out->n, sizeof(*out->v), by_source_then_prefix);
+}
+
+/* Merge two tables sorted by prefix then rank into dst (cleared first):
+ * linear, where sorting the whole table per subnet was n log n. */
+static int merge_sorted(const struct rs_eff_table *a,
+			const struct rs_eff_table *b, struct rs_eff_table *dst)
+{
+	size_t i = 0, j = 0;
+	dst->n = 0;
+	while (i < a->n || j < b->n) {
+		const struct rs_eff_route *src;
+		if (j == b->n ||
+		    (i < a->n && by_prefix_then_rank(&a->v[i], &b->v[j]) <= 0))
+			src = &a->v[i++];
+		else
+			src = &b->v[j++];
+		struct rs_eff_route *r = push(dst);
+		if (r == NULL)
+			return -ENOMEM;
+		*r = *src;
+	}
+	return 0;
+}
+
+/* Reorder a table sorted by prefix into Default, then BGP, then User,
+ * each ascending by prefix (a stable partition by source). */
+static int group_by_source(struct rs_eff_table *t)
+{
+	struct rs_eff_route *v = malloc((t->n + 1) * sizeof(*v));
+	if (v == NULL)
+		return -ENOMEM;
+	size_t k = 0;
+	for (unsigned src = 0; src < RSEMU_SRC__COUNT; src++)
+		for (size_t i = 0; i < t->n; i++)
+			if (t->v[i].source == src)
+				v[k++] = t->v[i];
+	memcpy(t->v, v, k * sizeof(*v));
+	free(v);
+	return 0;
 }
 
 int rs_effective_routes(const struct rs_rib *rib, int vnet, int subnet,
@@ -248,17 +278,27 @@ int rs_effective_routes(const struct rs_rib *rib, int vnet, int subnet,
 	const struct rsemu_topology *t = rs_rib_topology(rib);
 	const struct rsemu_route_table *rt = subnet_table(t, vnet, subnet);
 	struct rs_pfxset vnet_routes = {0};
+	/* System routes and UDRs are few: sorted here. BGP routes come in
+	 * prefix order from the RIB; the two are merged. */
+	struct rs_eff_table local = {0}, bgp = {0};
 	out->n = 0;
 	out->propagate = rs_effective_propagates(t, vnet, subnet);
-	int rc = add_system(t, vnet, rt, out, &vnet_routes);
-	if (rc == 0 && out->propagate)
-		rc = add_bgp(rib, out);
+	int rc = add_system(t, vnet, rt, &local, &vnet_routes);
 	if (rc == 0)
-		rc = add_udrs(rt, out);
+		rc = add_udrs(rt, &local);
+	if (rc == 0 && out->propagate)
+		rc = add_bgp(rib, &bgp);
+	if (rc == 0) {
+		qsort(local.v, local.n, sizeof(*local.v), by_prefix_then_rank);
+		rc = merge_sorted(&local, &bgp, out);
+	}
 	if (rc == 0) {
 		rs_pfxset_seal(&vnet_routes);
 		choose(out, &vnet_routes);
+		rc = group_by_source(out);
 	}
+	rs_eff_table_free(&local);
+	rs_eff_table_free(&bgp);
 	rs_pfxset_free(&vnet_routes);
 	return rc;
 }
