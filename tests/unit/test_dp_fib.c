@@ -18,6 +18,7 @@
 #include <rte_eal.h>
 #include <rte_malloc.h>
 
+#include "eal_fixture.h"
 #include "tables.h"
 
 #define POOL_MAX 1500
@@ -451,32 +452,6 @@ static void memory_accounting(void **st)
 	assert_true(b.heap_allocsz_bytes <= a.heap_allocsz_bytes + 4096);
 }
 
-static int eal_setup(void **st)
-{
-	char prefix[64];
-	char *argv[] = {"test_dp_fib", "--no-huge", "-m", "600", "--no-pci",
-			"--no-shconf", "--no-telemetry", "-l", "0",
-			"--log-level=lib.*:error", prefix};
-
-	(void)st;
-	snprintf(prefix, sizeof(prefix), "--file-prefix=rsemu-dpfib-%d",
-		 (int)getpid());
-	return rte_eal_init(sizeof(argv) / sizeof(argv[0]), argv) < 0 ? -1
-								       : 0;
-}
-
-static int eal_teardown(void **st)
-{
-	char dir[256];
-
-	(void)st;
-	/* EAL leaves its (empty) runtime directory behind. */
-	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
-	rte_eal_cleanup();
-	rmdir(dir);
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -488,5 +463,7 @@ int main(void)
 		cmocka_unit_test(memory_accounting),
 	};
 
-	return cmocka_run_group_tests(tests, eal_setup, eal_teardown);
+	eal_fixture_name = "test-dp-fib";
+	return cmocka_run_group_tests(tests, eal_fixture_setup,
+				      eal_fixture_teardown);
 }

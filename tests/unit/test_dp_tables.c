@@ -19,6 +19,7 @@
 
 #include <rte_eal.h>
 
+#include "eal_fixture.h"
 #include "tables.h"
 
 #define P(a, b, c, d, l) \
@@ -505,32 +506,6 @@ static void rcu_swap_under_concurrent_lookups(void **st)
 	rig_down(&r);
 }
 
-static int eal_setup(void **st)
-{
-	char prefix[64];
-	char *argv[] = {"test_dp_tables", "--no-huge", "-m", "600",
-			"--no-pci", "--no-shconf", "--no-telemetry", "-l", "0",
-			"--log-level=lib.*:error", prefix};
-
-	(void)st;
-	snprintf(prefix, sizeof(prefix), "--file-prefix=rsemu-dptab-%d",
-		 (int)getpid());
-	return rte_eal_init(sizeof(argv) / sizeof(argv[0]), argv) < 0 ? -1
-								       : 0;
-}
-
-static int eal_teardown(void **st)
-{
-	char dir[256];
-
-	(void)st;
-	/* EAL leaves its (empty) runtime directory behind. */
-	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
-	rte_eal_cleanup();
-	rmdir(dir);
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -541,5 +516,7 @@ int main(void)
 		cmocka_unit_test(rcu_swap_under_concurrent_lookups),
 	};
 
-	return cmocka_run_group_tests(tests, eal_setup, eal_teardown);
+	eal_fixture_name = "test-dp-tables";
+	return cmocka_run_group_tests(tests, eal_fixture_setup,
+				      eal_fixture_teardown);
 }
